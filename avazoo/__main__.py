@@ -1,0 +1,5 @@
+import sys
+
+from avazoo.cli import main
+
+sys.exit(main())
