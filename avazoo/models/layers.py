@@ -18,7 +18,8 @@ class ConvBNAct(nn.Module):
     """Conv3d, then optional BatchNorm3d, then optional ReLU.
 
     The parameters live under ``conv.`` and ``bn.``, the layout of MMAction2's ``ConvModule``,
-    so official checkpoints load unchanged. The conv has a bias only when there is no norm, unless ``bias`` says otherwise.
+    so official checkpoints load unchanged. The conv has a bias only when there is no norm,
+    unless ``bias`` says otherwise.
     """
 
     def __init__(

@@ -37,7 +37,7 @@ class NonLocal3d(nn.Module):
             self.phi = nn.Sequential(self.phi, nn.MaxPool3d((1, 2, 2)))
 
     def forward(self, x: Tensor) -> Tensor:
-        n, c = x.shape[:2]
+        n = x.shape[0]
         inter = self.inter_channels
         values = self.g(x).reshape(n, inter, -1).transpose(1, 2)  # [N, P', C']
         queries = self.theta(x).reshape(n, inter, -1).transpose(1, 2)  # [N, P, C']
