@@ -51,10 +51,14 @@ def _non_local(sd: dict, p: str, x: Tensor) -> Tensor:
 
 def _block(sd: dict, p: str, x: Tensor, stride: int) -> Tensor:
     s = (1, stride, stride)
-    identity = _conv(sd, f"{p}.downsample", x, s, relu=False) if f"{p}.downsample.conv.weight" in sd else x
-    out = _conv(sd, f"{p}.conv3", _conv(sd, f"{p}.conv2", _conv(sd, f"{p}.conv1", x), s), relu=False)
-    out = F.relu(out + identity)
-    return _non_local(sd, f"{p}.non_local_block", out) if f"{p}.non_local_block.g.0.conv.weight" in sd else out
+    identity = x
+    if f"{p}.downsample.conv.weight" in sd:
+        identity = _conv(sd, f"{p}.downsample", x, s, relu=False)
+    out = _conv(sd, f"{p}.conv2", _conv(sd, f"{p}.conv1", x), s)
+    out = F.relu(_conv(sd, f"{p}.conv3", out, relu=False) + identity)
+    if f"{p}.non_local_block.g.0.conv.weight" in sd:
+        out = _non_local(sd, f"{p}.non_local_block", out)
+    return out
 
 
 def _stem(sd: dict, p: str, x: Tensor) -> Tensor:
@@ -96,10 +100,11 @@ def backbone(sd: dict, facts: dict, clip: Tensor) -> tuple[Tensor, ...]:
 
 
 def head(sd: dict, facts: dict, feats: tuple[Tensor, ...], rois: Tensor) -> tuple[Tensor, Tensor]:
-    """``(input of fc_cls [K, C], logits [K, num_classes])``, literally as MMAction2 computes them."""
+    """``(input of fc_cls [K, C], logits [K, num_classes])``, literally as MMAction2 does it."""
     ext = facts["roi_extractor"]
     t_max = max(f.shape[2] for f in feats)
-    feats = [F.interpolate(f, (t_max, *f.shape[3:])) for f in feats] if len(feats) > 1 else list(feats)
+    if len(feats) > 1:
+        feats = tuple(F.interpolate(f, (t_max, *f.shape[3:])) for f in feats)
     if ext["temporal_pool_mode"] == "max":
         feats = [f.max(dim=2, keepdim=True)[0] for f in feats]
     else:

@@ -1,11 +1,9 @@
-"""Shared pytest setup: CPU threads, the GPU marker, and the shared reference folder."""
+"""Shared pytest setup: CPU threads and the GPU marker."""
 
 from __future__ import annotations
 
 import pytest
 import torch
-
-from tests._reference import SHARED
 
 torch.set_num_threads(2)
 
@@ -17,10 +15,3 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "gpu" in item.keywords:
             item.add_marker(skip_gpu)
-
-
-@pytest.fixture(scope="session")
-def shared_dir():
-    if not SHARED.is_dir():
-        pytest.fail(f"the shared reference folder {SHARED} is missing (it sits beside the checkout)")
-    return SHARED

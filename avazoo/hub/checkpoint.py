@@ -9,14 +9,36 @@ from __future__ import annotations
 import pickle
 from pathlib import Path
 
+import numpy as np
 import torch
+from safetensors import SafetensorError
 from safetensors.torch import load_file
 
-from avazoo.errors import CheckpointMismatchError, UnsafeCheckpointError
+from avazoo.errors import CheckpointMismatchError, DataFormatError, UnsafeCheckpointError
+from avazoo.hub.download import download
 
 __all__ = ["load_state_dict", "read_checkpoint_file"]
 
 SAFETENSORS_SUFFIX = ".safetensors"
+_URL_SCHEMES = ("http://", "https://")
+
+
+def _numpy_scalar_globals() -> list[object]:
+    """What unpickling numpy scalars needs: MMAction2 keeps e.g. ``meta.hook_msgs.best_score``
+    as a numpy float. Building a scalar or a dtype runs no user code, so these are safe."""
+    scalar = np.float64(0).__reduce__()[0]  # numpy's scalar-rebuilding function
+    dtype_classes = {type(np.dtype(code)) for code in "?bhilqBHILQefdgFDG"}
+    return [
+        np.dtype,
+        *dtype_classes,
+        (scalar, "numpy._core.multiarray.scalar"),
+        (scalar, "numpy.core.multiarray.scalar"),  # the name in pickles written by numpy 1.x
+    ]
+
+
+_SAFE_GLOBALS = _numpy_scalar_globals()
+# Phrases of torch's weights-only unpickler when it refuses an object (rather than bad bytes).
+_REFUSAL_PHRASES = ("GLOBAL", "allowlisted", "NEWOBJ")
 
 
 def read_checkpoint_file(path: str | Path) -> dict[str, torch.Tensor]:
@@ -30,7 +52,7 @@ def read_checkpoint_file(path: str | Path) -> dict[str, torch.Tensor]:
     if not path.is_file():
         raise FileNotFoundError(f"checkpoint file {path} does not exist")
     if path.suffix == SAFETENSORS_SUFFIX:
-        return load_file(path)
+        return _load_safetensors(path)
     state = _torch_load_safely(path)
     if isinstance(state, dict) and isinstance(state.get("state_dict"), dict):
         state = state["state_dict"]
@@ -44,25 +66,68 @@ def read_checkpoint_file(path: str | Path) -> dict[str, torch.Tensor]:
     return {_strip_ddp_prefix(k): v for k, v in state.items()}
 
 
-def load_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
+def load_state_dict(
+    path_or_url: str | Path, *, sha256: str | None = None, cache_dir: str | Path | None = None
+) -> dict[str, torch.Tensor]:
     """Read a checkpoint's ``state_dict`` in avazoo's (= MMAction2's) key layout.
 
     Args:
-        path: a local ``.pth`` or ``.safetensors`` file.
+        path_or_url: a local ``.pth`` or ``.safetensors`` file, or an http(s) URL of one, which
+            is fetched into the cache and verified first (see :func:`avazoo.hub.download`).
+        sha256: for a URL, the file's sha256 or a prefix of at least 8 hex digits (default:
+            the prefix in an MMAction2-published file name).
+        cache_dir: for a URL, the cache root.
     """
-    return read_checkpoint_file(path)
+    if isinstance(path_or_url, str) and path_or_url.startswith(_URL_SCHEMES):
+        path_or_url = download(path_or_url, sha256=sha256, cache_dir=cache_dir)
+    elif sha256 is not None or cache_dir is not None:
+        raise ValueError("sha256= and cache_dir= apply only to a URL, not to a local path")
+    return read_checkpoint_file(path_or_url)
 
 
 def _torch_load_safely(path: Path) -> object:
     try:
-        return torch.load(path, map_location="cpu", weights_only=True)
+        with torch.serialization.safe_globals(_SAFE_GLOBALS):
+            return torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as err:
-        raise UnsafeCheckpointError(
-            f"{path} holds pickled objects other than tensors and plain containers, and loading "
-            "it would execute code, so avazoo refused it. If you trust the file, convert it "
-            "once with torch.load(..., weights_only=False) in a separate session and save only "
-            f"its state_dict (or a .safetensors file). Details: {str(err).splitlines()[0]}"
+        detail = _unpickling_detail(err)
+        if any(phrase in detail for phrase in _REFUSAL_PHRASES):
+            raise UnsafeCheckpointError(
+                f"{path} holds pickled objects other than tensors, plain containers and numpy "
+                "scalars, and loading it could execute code, so avazoo refused it. If you trust "
+                "the file, convert it once with torch.load(..., weights_only=False) in a "
+                "separate session and save only its state_dict (or a .safetensors file). "
+                f"Refused: {detail}"
+            ) from None
+        raise _not_a_checkpoint(path, detail) from None
+    except (RuntimeError, EOFError, KeyError, ValueError) as err:  # truncated or foreign bytes
+        raise _not_a_checkpoint(path, f"{type(err).__name__}: {err}") from None
+
+
+def _load_safetensors(path: Path) -> dict[str, torch.Tensor]:
+    try:
+        return load_file(path)
+    except SafetensorError as err:
+        raise DataFormatError(
+            path, None, f"not a readable safetensors file ({err}): download or export it again"
         ) from None
+
+
+def _not_a_checkpoint(path: Path, detail: str) -> DataFormatError:
+    return DataFormatError(
+        path,
+        None,
+        f"not a readable PyTorch checkpoint ({detail}); the file may be truncated or not a "
+        "checkpoint at all (e.g. an error page): download it again",
+    )
+
+
+def _unpickling_detail(err: pickle.UnpicklingError) -> str:
+    """torch's message is long; keep the part that says what was refused or unreadable."""
+    text = str(err)
+    _, marker, rest = text.partition("WeightsUnpickler error:")
+    detail = (rest if marker else text).split("Check the documentation")[0]
+    return " ".join(detail.split())
 
 
 def _strip_ddp_prefix(key: str) -> str:
