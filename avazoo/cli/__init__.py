@@ -17,6 +17,7 @@ from avazoo.errors import AvazooError
 # Sub-command modules, in the order ``avazoo --help`` lists them.
 _COMMAND_MODULES: tuple[str, ...] = (
     "avazoo.cli.models",
+    "avazoo.cli.hub",
 )
 
 

@@ -126,8 +126,8 @@ def _unpickling_detail(err: pickle.UnpicklingError) -> str:
     """torch's message is long; keep the part that says what was refused or unreadable."""
     text = str(err)
     _, marker, rest = text.partition("WeightsUnpickler error:")
-    detail = (rest if marker else text).split("Check the documentation")[0]
-    return " ".join(detail.split())
+    detail = " ".join((rest if marker else text).split("Check the documentation")[0].split())
+    return detail.split(". ")[0]  # drop torch's advice on how to allow the refused object
 
 
 def _strip_ddp_prefix(key: str) -> str:
