@@ -18,6 +18,9 @@ from avazoo.errors import AvazooError
 _COMMAND_MODULES: tuple[str, ...] = (
     "avazoo.cli.models",
     "avazoo.cli.hub",
+    "avazoo.cli.data",
+    "avazoo.cli.eval",
+    "avazoo.cli.evaluate",
 )
 
 
@@ -36,7 +39,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except AvazooError as err:
+    except (AvazooError, ValueError, OSError) as err:
+        # Expected failures (bad input, missing files, failed downloads) get one clear line.
         print(f"avazoo {args.command}: error: {err}", file=sys.stderr)
         return 2
 

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import functools
-import sys
-from collections.abc import Callable
 from pathlib import Path
 
 from avazoo.data.ava_files import read_label_map
@@ -30,7 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     download.add_argument(
         "--cache-dir", type=Path, help="cache root (default: $AVAZOO_HOME or ~/.cache/avazoo)"
     )
-    download.set_defaults(func=_reporting(run_download))
+    download.set_defaults(func=run_download)
 
     conv = subparsers.add_parser(
         "convert",
@@ -52,7 +49,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--label-map", type=Path, help="a .pbtxt label map: store the class names in config.json"
     )
     conv.add_argument("--source-url", help="where the checkpoint came from (recorded in the card)")
-    conv.set_defaults(func=_reporting(run_convert))
+    conv.set_defaults(func=run_convert)
 
     push = subparsers.add_parser(
         "push-to-hub",
@@ -63,7 +60,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     push.add_argument("folder", type=Path, help="a folder written by `avazoo convert`")
     push.add_argument("repo_id", help="the Hub repository, as org/name")
     push.add_argument("--private", action="store_true", help="create the repository as private")
-    push.set_defaults(func=_reporting(run_push))
+    push.set_defaults(func=run_push)
 
 
 def run_download(args: argparse.Namespace) -> int:
@@ -88,20 +85,6 @@ def run_convert(args: argparse.Namespace) -> int:
 def run_push(args: argparse.Namespace) -> int:
     print(push_to_hub(args.folder, args.repo_id, private=args.private))
     return 0
-
-
-def _reporting(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
-    """Report a bad argument (ValueError) or a missing file as a one-line error, exit code 2."""
-
-    @functools.wraps(run)
-    def wrapper(args: argparse.Namespace) -> int:
-        try:
-            return run(args)
-        except (ValueError, FileNotFoundError) as err:
-            print(f"avazoo {args.command}: error: {err}", file=sys.stderr)
-            return 2
-
-    return wrapper
 
 
 def _id_list(text: str) -> tuple[int, ...]:
