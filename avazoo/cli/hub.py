@@ -5,9 +5,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from avazoo.data.ava_files import read_label_map
-from avazoo.pretrained import convert, fetch, push_to_hub
-
 __all__ = ["register"]
 
 
@@ -64,11 +61,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_download(args: argparse.Namespace) -> int:
+    from avazoo.pretrained import fetch
+
     print(fetch(args.name, pretrain=args.pretrain, cache_dir=args.cache_dir))
     return 0
 
 
 def run_convert(args: argparse.Namespace) -> int:
+    from avazoo.data.ava_files import read_label_map
+    from avazoo.pretrained import convert
+
     names = read_label_map(args.label_map).as_dict() if args.label_map else None
     folder = convert(
         args.checkpoint,
@@ -83,6 +85,8 @@ def run_convert(args: argparse.Namespace) -> int:
 
 
 def run_push(args: argparse.Namespace) -> int:
+    from avazoo.pretrained import push_to_hub
+
     print(push_to_hub(args.folder, args.repo_id, private=args.private))
     return 0
 

@@ -6,8 +6,7 @@ Public names are imported lazily, so ``import avazoo.data.ava_files`` (numpy onl
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from avazoo._lazy import lazy_exports
 
 _EXPORTS = {
     "AVADataset": "avazoo.data.dataset",
@@ -30,13 +29,4 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _EXPORTS:
-        raise AttributeError(f"module 'avazoo.data' has no attribute {name!r}")
-    value = getattr(importlib.import_module(_EXPORTS[name]), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_EXPORTS])
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
