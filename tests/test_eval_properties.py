@@ -15,6 +15,7 @@ from avazoo.data.ava_files import AVARows
 from avazoo.eval import PROTOCOLS, ava_map
 from avazoo.eval.heap import heap_cap, heap_positions
 from avazoo.eval.matching import greedy_match
+from tests._eval_helpers import rows
 
 LABELS = {11: "sit", 12: "stand", 17: "carry/hold", 64: "fight", 80: "watch"}
 SEEDS = st.integers(min_value=0, max_value=2**32 - 1)
@@ -44,22 +45,7 @@ def random_case(seed: int) -> tuple[AVARows, AVARows]:
                 x, y = rng.uniform(0.0, 0.7, size=2)
                 det.append((video, stamp, x, y, x + 0.2, y + 0.25, int(rng.choice(list(LABELS)))))
     scores = rng.permutation(len(det)) / max(len(det), 1) + 0.01
-    return _rows(gt), _rows([(*d, s) for d, s in zip(det, scores, strict=True)])
-
-
-def _rows(records: list[tuple]) -> AVARows:
-    if not records:
-        return AVARows.from_arrays(
-            video_id=[], timestamp=[], boxes=np.zeros((0, 4)), action_id=[], score=[]
-        )
-    video, stamp, x1, y1, x2, y2, action, score = zip(*records, strict=True)
-    return AVARows.from_arrays(
-        video_id=list(video),
-        timestamp=list(stamp),
-        boxes=np.stack([x1, y1, x2, y2], axis=1),
-        action_id=list(action),
-        score=list(score),
-    )
+    return rows(*gt), rows(*[(*d, s) for d, s in zip(det, scores, strict=True)])
 
 
 def _same(a: float, b: float) -> bool:
@@ -104,7 +90,7 @@ def test_a_low_scored_false_positive_never_raises_ap(seed, label, on_new_keyfram
         return
     low = float(det.score.min()) / 2 if len(det) else 0.5
     stamp = 1500 if on_new_keyframe else int(gt.timestamp[0])
-    extra = _rows([(gt.videos[gt.video_index[0]], stamp, 0.0, 0.0, 0.15, 0.15, label, low)])
+    extra = rows((gt.videos[gt.video_index[0]], stamp, 0.0, 0.0, 0.15, 0.15, label, low))
     more = AVARows.from_arrays(
         video_id=np.concatenate([det.video_id, extra.video_id]),
         timestamp=np.concatenate([det.timestamp, extra.timestamp]),
@@ -233,7 +219,7 @@ def test_greedy_match_equals_the_official_loop(groups, dtype):
     gt_sizes = np.array([len(gts) for _, gts in groups])
     gt_first = np.cumsum(gt_sizes) - gt_sizes
     of_det = np.repeat(np.arange(len(groups)), [len(dets) for dets, _ in groups])
-    tp = greedy_match(det, np.arange(len(det)), gt, gt_first[of_det], gt_sizes[of_det], dtype=dtype)
+    tp = greedy_match(det, gt, gt_first[of_det], gt_sizes[of_det], dtype=dtype)
     expected = np.concatenate(
         [
             _official_tp(np.array(dets).reshape(-1, 4), np.array(gts).reshape(-1, 4), dtype)

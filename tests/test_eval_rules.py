@@ -297,3 +297,32 @@ def test_default_protocol_is_mmaction2_0x():
     result = ava_map(gt, det, LABELS, excluded=[("v", 903)])
     assert result.protocol == "mmaction2-0.x"
     assert result.per_class[12] == 1.0
+
+
+@pytest.mark.parametrize(
+    ("protocol", "reported"), [("mmaction2-1.x", {}), ("mmaction2-0.x", {12: 0.0, 80: 0.0})]
+)
+def test_detections_only_where_there_is_no_ground_truth(protocol, reported):
+    """0.x counts them as false positives (AP 0; 80 has ground truth and no detection), 1.x
+    ignores them and has no class left to report."""
+    gt = rows(box_row("v", 902, PERSON_A, 12, 1), box_row("v", 902, PERSON_B, 80, 1))
+    det = rows(box_row("v", 903, PERSON_A, 12, 0.9))
+    result = evaluate(gt, det, protocol)
+    assert {c: ap for c, ap in result.per_class.items() if not math.isnan(ap)} == reported
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+def test_timestamps_far_apart(protocol):
+    """Keyframes 10**12 seconds apart: a TP ranked first, then a false positive: AP 1/2."""
+    gt = rows(box_row("v", 902, PERSON_A, 12, 1), box_row("v", 10**12, PERSON_B, 12, 1))
+    det = rows(box_row("v", 10**12, PERSON_B, 12, 0.9), box_row("v", 902, FAR_AWAY, 12, 0.8))
+    assert evaluate(gt, det, protocol).per_class[12] == 0.5
+
+
+def test_class_ids_far_apart():
+    rare = 2**21
+    gt = rows(box_row("v", 902, PERSON_A, 12, 1), box_row("v", 902, PERSON_B, rare, 1))
+    det = rows(box_row("v", 902, PERSON_B, rare, 0.9), box_row("v", 902, PERSON_B, 12, 0.8))
+    result = ava_map(gt, det, {12: "stand", rare: "rare"})
+    assert result.per_class == {12: 0.0, rare: 1.0}
+    assert result.map == 0.5

@@ -1,11 +1,12 @@
-"""Parse the text of an AVA box CSV into columns: a fast path and an exact fallback.
+"""Parse the text of an AVA box CSV into columns: two fast paths and an exact fallback.
 
-The fast path hands the whole text to numpy's C ``loadtxt`` (it converts numbers with Python's
-own correctly rounded ``PyOS_string_to_double``). Anything it does not cover (blank lines,
-quotes, lone ``\\r``, rows of 7 columns, long video ids, spellings that Python accepts and numpy
-does not) goes through the fallback, which reads rows with ``csv.reader`` and converts fields
-with ``int()``/``float()`` exactly as the official readers do, and which names the offending
-line when a row is malformed. Both paths give identical columns on the same valid text.
+First :mod:`avazoo.data._plain_csv` (plain text: short decimal numbers, as the official and
+MMAction2 files are written, parsed 8 bytes at a time); then numpy's C ``loadtxt`` (it converts
+numbers with Python's own correctly rounded ``PyOS_string_to_double``). Anything neither covers
+(blank lines, quotes, lone ``\\r``, rows of 7 columns, long video ids, spellings that Python
+accepts and numpy does not) goes through the fallback, which reads rows with ``csv.reader`` and
+converts fields with ``int()``/``float()`` exactly as the official readers do, and which names the
+offending line when a row is malformed. All paths give identical columns on the same valid text.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from avazoo.data._plain_csv import parse_plain
 from avazoo.errors import DataFormatError
 
 _NUMBER_FIELDS = [
@@ -35,8 +37,13 @@ Columns = tuple[tuple[str, ...], np.ndarray, np.ndarray, np.ndarray, np.ndarray,
 """(videos, video_index int32 [N], timestamp int64 [N], boxes f64 [N,4], action_id, score)."""
 
 
-def parse_box_csv(data: bytes, *, path: object, eighth: str) -> Columns:
-    """Columns of a 7/8-column AVA CSV text; ``eighth`` names column 8 in error messages."""
+def parse_box_csv(data: bytes | np.ndarray, *, path: object, eighth: str) -> Columns:
+    """Columns of a 7/8-column AVA CSV text (bytes or uint8 [S]); ``eighth`` names column 8
+    in error messages."""
+    plain = parse_plain(data)
+    if plain is not None:
+        return (*_plain_videos(*plain[:2], total=len(plain[2]), path=path), *plain[2:])
+    data = data.tobytes() if isinstance(data, np.ndarray) else data
     if b"\r" in data:
         data = data.replace(b"\r\n", b"\n")
     table = _fast_table(data)
@@ -47,6 +54,23 @@ def parse_box_csv(data: bytes, *, path: object, eighth: str) -> Columns:
     score = table["score"]
     _check_finite(boxes, score, path=path, eighth=eighth)
     return (*categories, table["timestamp"], boxes, table["action_id"], score)
+
+
+def _plain_videos(
+    ids: list[bytes], runs: np.ndarray, *, total: int, path: object
+) -> tuple[tuple[str, ...], np.ndarray]:
+    """Distinct video ids in order of first appearance and int32 [N] row -> position, from the
+    id of each run of rows (``runs``: first rows)."""
+    index_of: dict[bytes, int] = {}
+    run_index = np.array([index_of.setdefault(i, len(index_of)) for i in ids], dtype=np.int32)
+    videos = []
+    for value in index_of:
+        try:
+            videos.append(value.decode("utf-8"))
+        except UnicodeDecodeError:
+            row = int(runs[ids.index(value)])
+            raise DataFormatError(path, row + 1, "video_id is not valid UTF-8") from None
+    return tuple(videos), np.repeat(run_index, np.diff(np.append(runs, total)))
 
 
 def _fast_table(data: bytes) -> np.ndarray | None:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import codecs
 import gzip
 import io
+import mmap
 import os
 import pickle
 import secrets
@@ -102,7 +103,7 @@ class AVARows:
                 )
         if n and (self.video_index.min() < 0 or self.video_index.max() >= len(self.videos)):
             raise ValueError("video_index must index into videos")
-        if not (np.isfinite(self.boxes).all() and np.isfinite(self.score).all()):
+        if not (_all_finite(self.boxes) and _all_finite(self.score)):
             raise ValueError("boxes and scores must be finite (no NaN or inf)")
 
     @classmethod
@@ -173,6 +174,14 @@ class AVARows:
         )
 
 
+def _all_finite(values: np.ndarray) -> bool:
+    """No NaN or inf in float ``values``: a finite sum proves it without a mask as large as
+    the data; an infinite one (NaN, inf, or an overflow) is checked value by value."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = values.sum()
+    return bool(np.isfinite(total) or np.isfinite(values).all())
+
+
 # ----------------------------------------------------------------------------- box CSVs
 
 
@@ -187,7 +196,7 @@ def read_detections_csv(path: PathLike) -> AVARows:
 
 
 def _read_box_csv(path: PathLike, *, eighth: str) -> AVARows:
-    return AVARows(*_ava_csv.parse_box_csv(_read_bytes(path), path=path, eighth=eighth))
+    return AVARows(*_ava_csv.parse_box_csv(_map_text(path), path=path, eighth=eighth))
 
 
 def write_gt_csv(path: PathLike, rows: AVARows) -> None:
@@ -429,6 +438,20 @@ def write_proposals(path: PathLike, proposals: Mapping[str, np.ndarray]) -> None
 
 
 # ----------------------------------------------------------------------------- file I/O
+
+
+def _map_text(path: PathLike) -> bytes | np.ndarray:
+    """The bytes of a file: memory-mapped as uint8 [S] if it is plain and not empty (no copy:
+    the pages are the file cache's), else read and, if gzipped, decompressed."""
+    with open(path, "rb") as handle:
+        if handle.read(2) != b"\x1f\x8b" and handle.seek(0, os.SEEK_END) > 0:
+            try:
+                view = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+            except (OSError, ValueError):  # a file system without mapping: read it
+                pass
+            else:
+                return np.frombuffer(view, dtype=np.uint8)
+    return _read_bytes(path)
 
 
 def _read_bytes(path: PathLike) -> bytes:

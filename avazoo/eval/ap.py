@@ -34,13 +34,14 @@ def ranked_average_precision(ranked_tp: np.ndarray, num_gt: int) -> float:
         return float("nan")
     if not len(ranked_tp):
         return 0.0
-    ranked = ranked_tp.astype(np.int64)
-    cum_tp = np.cumsum(ranked)
-    cum_fp = np.cumsum(1 - ranked)
-    precision = cum_tp.astype(np.float64) / (cum_tp + cum_fp)
-    recall = cum_tp.astype(np.float64) / num_gt
-    recall = np.concatenate(([0.0], recall, [1.0]))
-    precision = np.concatenate(([0.0], precision, [0.0]))
+    count = len(ranked_tp)
+    cum_tp = np.cumsum(ranked_tp, dtype=np.int64)
+    recall = np.empty(count + 2)
+    recall[0], recall[-1] = 0.0, 1.0
+    np.divide(cum_tp, num_gt, out=recall[1:-1])
+    precision = np.empty(count + 2)
+    precision[0] = precision[-1] = 0.0
+    np.divide(cum_tp, np.arange(1, count + 1), out=precision[1:-1])  # TP / (TP + FP)
     precision = np.maximum.accumulate(precision[::-1])[::-1]
     steps = np.flatnonzero(recall[1:] != recall[:-1]) + 1
     return float(np.sum((recall[steps] - recall[steps - 1]) * precision[steps]))

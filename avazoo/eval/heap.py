@@ -26,6 +26,8 @@ import heapq
 
 import numpy as np
 
+from avazoo.eval.ranking import descending_ranks
+
 __all__ = ["heap_cap", "heap_positions"]
 
 
@@ -35,7 +37,7 @@ def heap_cap(
     """bool [N]: the rows that survive the per-keyframe heap of ``capacity``.
 
     Args:
-        kf: int64 [N] keyframe codes, rows in file order.
+        kf: int [N] keyframe codes, rows in file order.
         score: float64 [N]; cls: int64 [N]; boxes: float64 [N, 4] ``x1, y1, x2, y2`` (the tuple
             order of the heap is score, class, y1, x1, y2, x2).
         capacity: heap size (50 in ActivityNet).
@@ -155,11 +157,12 @@ def _keyframes_with_ties(kf: np.ndarray, score: np.ndarray, cls: np.ndarray) -> 
     """Row indices (file order) of each keyframe holding two rows of one class and score."""
     if not len(kf):
         return []
-    scores, score_rank = np.unique(score, return_inverse=True)
-    classes, class_rank = np.unique(cls, return_inverse=True)
-    width = len(classes) * len(scores)
+    score_rank, levels = descending_ranks(score)
+    class_rank = cls.astype(np.int64) - int(cls.min())
+    width = (int(class_rank.max()) + 1) * levels
     if (int(kf.max()) + 1) * width < 2**62:
-        key = np.sort(kf * width + class_rank.reshape(-1) * len(scores) + score_rank.reshape(-1))
+        key = kf.astype(np.int64) * width + class_rank * levels
+        key = np.sort(key + score_rank)
         tied = np.unique(key[1:][key[1:] == key[:-1]] // width)
     else:
         order = np.lexsort((score, cls, kf))

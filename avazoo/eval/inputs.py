@@ -1,7 +1,8 @@
 """The inputs of :func:`avazoo.eval.ava_map` (files or in-memory data) as filtered box tables.
 
-A keyframe ``(video_id, timestamp)`` becomes one int64 code shared by the ground truth, the
-detections and the excluded list, so that all later steps work on integer arrays.
+A keyframe ``(video_id, timestamp)`` becomes one int32 code shared by the ground truth, the
+detections and the excluded list, and a class id its index among the evaluated ids (int16), so
+that all later steps work on small integer arrays.
 """
 
 from __future__ import annotations
@@ -24,10 +25,12 @@ from avazoo.data.ava_files import (
 
 __all__ = [
     "BoxTable",
-    "build_tables",
+    "Keyframes",
+    "box_table",
+    "class_index",
     "code_set",
     "evaluated_classes",
-    "keyframe_ranks",
+    "keyframe_codes",
     "load_excluded",
     "load_label_map",
     "load_rows",
@@ -42,12 +45,12 @@ class BoxTable:
 
     Attributes:
         source: the file path, or a description of in-memory input, for error messages.
-        kf: int64 [N] keyframe code (shared with the other tables of the same evaluation).
-        cls: int64 [N] class id.
+        kf: int32 [N] keyframe code (shared with the other tables of the same evaluation).
+        cls: int16 [N] class index: position of the class id among the sorted evaluated ids.
         score: float64 [N] detection score, or person id for ground truth.
         row: int64 [N] index of the row in its file (0-based; line = row + 1).
         tiebreak: int64 [N] order of rows of equal score within a keyframe (equal values: file
-            order); see :func:`avazoo.eval.heap.heap_positions`.
+            order), see :func:`avazoo.eval.heap.heap_positions`; None where it is all zero.
         file_boxes: float64 [R, 4] ``x1, y1, x2, y2`` of every row of the file (not copied by
             :meth:`take`; a row's box is ``file_boxes[row]``).
     """
@@ -57,7 +60,7 @@ class BoxTable:
     cls: np.ndarray
     score: np.ndarray
     row: np.ndarray
-    tiebreak: np.ndarray
+    tiebreak: np.ndarray | None
     file_boxes: np.ndarray
 
     def __len__(self) -> int:
@@ -76,9 +79,13 @@ class BoxTable:
             self.cls[index],
             self.score[index],
             self.row[index],
-            self.tiebreak[index],
+            None if self.tiebreak is None else self.tiebreak[index],
             self.file_boxes,
         )
+
+    def row_flags(self, flags: np.ndarray) -> np.ndarray:
+        """bool [N]: ``flags`` bool [R] (one per file row) at these rows."""
+        return flags[self.row]
 
 
 def load_rows(source: PathLike | AVARows, *, what: str) -> tuple[AVARows, str]:
@@ -147,48 +154,64 @@ def evaluated_classes(label_map: LabelMap, custom_classes: Sequence[int] | None)
     return np.array(sorted(set(ids)), dtype=np.int64)
 
 
-def build_tables(
-    gt: AVARows,
-    gt_name: str,
-    det: AVARows,
-    det_name: str,
-    excluded: list[tuple[str, int]],
-    classes: np.ndarray,
-) -> tuple[BoxTable, BoxTable, np.ndarray, int]:
-    """Ground-truth and detection tables restricted to ``classes``, int64 [E] codes of the
-    excluded keyframes, and the number of codes: keyframe codes are shared by the three and lie
-    in ``[0, num_codes)``, so sets of keyframes are bool tables indexed by code."""
+@dataclass(frozen=True)
+class Keyframes:
+    """Keyframe codes shared by the ground truth, the detections and the excluded list.
+
+    Attributes:
+        gt: int32 [Ng] code of every ground-truth row; det: int32 [Nd] of every detection row.
+        excluded: bool [count], True at the codes of excluded keyframes.
+        count: the number of codes; every code lies in ``[0, count)``, so sets of keyframes
+            are bool tables indexed by code.
+    """
+
+    gt: np.ndarray
+    det: np.ndarray
+    excluded: np.ndarray
+    count: int
+
+
+def keyframe_codes(gt: AVARows, det: AVARows, excluded: list[tuple[str, int]]) -> Keyframes:
+    """The keyframe codes of every row of ``gt`` and ``det`` and of the ``excluded`` pairs."""
     names: dict[str, int] = {}
-    video_gt = _video_numbers(gt.videos, names)[gt.video_index]
-    video_det = _video_numbers(det.videos, names)[det.video_index]
-    video_ex = np.array([names.setdefault(v, len(names)) for v, _ in excluded], dtype=np.int64)
-    stamp_ex = np.array([t for _, t in excluded], dtype=np.int64)
-    keep_gt = np.flatnonzero(np.isin(gt.action_id, classes))
-    keep_det = np.flatnonzero(np.isin(det.action_id, classes))
-    codes, num_codes = _keyframe_codes(
+    gt_video = _video_numbers(gt.videos, names)
+    det_video = _video_numbers(det.videos, names)
+    ex_video = np.array([names.setdefault(v, len(names)) for v, _ in excluded], dtype=np.int64)
+    ex_stamp = np.array([t for _, t in excluded], dtype=np.int64)
+    codes, count = _keyframe_codes(
         [
-            (video_gt[keep_gt], gt.timestamp[keep_gt]),
-            (video_det[keep_det], det.timestamp[keep_det]),
-            (video_ex, stamp_ex),
+            (gt_video, gt.video_index, gt.timestamp),
+            (det_video, det.video_index, det.timestamp),
+            (ex_video, np.arange(len(excluded)), ex_stamp),
         ],
         len(names),
     )
-    tables = [
-        BoxTable(
-            name,
-            code,
-            rows.action_id[keep],
-            rows.score[keep],
-            keep,
-            np.zeros(len(keep), dtype=np.int64),
-            rows.boxes,
-        )
-        for rows, keep, code, name in (
-            (gt, keep_gt, codes[0], gt_name),
-            (det, keep_det, codes[1], det_name),
-        )
-    ]
-    return tables[0], tables[1], codes[2], num_codes
+    return Keyframes(codes[0], codes[1], code_set(codes[2], count), count)
+
+
+def box_table(
+    source: str,
+    score: np.ndarray,
+    boxes: np.ndarray,
+    code: np.ndarray,
+    cls: np.ndarray,
+    keep: np.ndarray,
+) -> BoxTable:
+    """The rows of a file where bool ``keep`` [N] is True, given its columns ``score`` float64
+    [N] and ``boxes`` float64 [N, 4], keyframe ``code`` int32 [N] and class index ``cls``
+    int16 [N]."""
+    index = np.flatnonzero(keep)
+    return BoxTable(source, code[index], cls[index], score[index], index, None, boxes)
+
+
+def class_index(ids: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    """int16 [N]: the position of each of ``ids`` in the sorted ``classes`` (ids >= 1), or -1."""
+    if classes[-1] >= 1 << 20:  # ids too sparse for a table
+        at = np.minimum(np.searchsorted(classes, ids), len(classes) - 1)
+        return np.where(classes[at] == ids, at, -1).astype(np.int16)
+    table = np.full(int(classes[-1]) + 2, -1, dtype=np.int16)
+    table[classes] = np.arange(len(classes))
+    return table.take(ids, mode="clip")  # ids below 1 or above the last class: -1
 
 
 def _video_numbers(videos: tuple[str, ...], names: dict[str, int]) -> np.ndarray:
@@ -196,38 +219,34 @@ def _video_numbers(videos: tuple[str, ...], names: dict[str, int]) -> np.ndarray
 
 
 def _keyframe_codes(
-    parts: list[tuple[np.ndarray, np.ndarray]], num_videos: int
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]], num_videos: int
 ) -> tuple[list[np.ndarray], int]:
-    """Dense int64 codes of (video number, timestamp) pairs, and the size of the code range.
+    """Dense int32 codes of the pairs ``(numbers[index], stamp)`` of each part (video numbers
+    by distinct video, row -> distinct video, timestamps), and the size of the code range.
 
     Codes are ``video * span + (timestamp - first)``, or, when timestamps spread too far for
     that range to be small, the ranks of the distinct pairs.
     """
-    stamps = np.concatenate([stamp for _, stamp in parts] + [np.zeros(1, dtype=np.int64)])
-    low, high = int(stamps.min()), int(stamps.max())
-    total = sum(len(stamp) for _, stamp in parts)
+    filled = [stamp for *_, stamp in parts if len(stamp)]
+    low = min((int(stamp.min()) for stamp in filled), default=0)
+    high = max((int(stamp.max()) for stamp in filled), default=0)
+    total = sum(len(stamp) for *_, stamp in parts)
     span = high - low + 1
     if span * max(num_videos, 1) <= max(4 * total, 1 << 20):
-        return [video * span + (stamp - low) for video, stamp in parts], span * max(num_videos, 1)
-    distinct_stamps = np.unique(stamps)
+        codes = []
+        for numbers, index, stamp in parts:  # int32: the range is small
+            code = (numbers * span - low).astype(np.int32).take(index)
+            codes.append(np.add(code, stamp, out=code, casting="unsafe"))
+        return codes, span * max(num_videos, 1)
+    stamps = np.unique(np.concatenate([stamp for *_, stamp in parts]))
     pairs = [
-        video * len(distinct_stamps) + np.searchsorted(distinct_stamps, stamp)
-        for video, stamp in parts
+        numbers[index] * len(stamps) + np.searchsorted(stamps, stamp)
+        for numbers, index, stamp in parts
     ]
     distinct, inverse = np.unique(np.concatenate(pairs), return_inverse=True)
+    inverse = inverse.reshape(-1).astype(np.int32)
     bounds = np.cumsum([0] + [len(p) for p in pairs])
     return [inverse[a:b] for a, b in itertools.pairwise(bounds)], len(distinct)
-
-
-def keyframe_ranks(source: np.ndarray, num_codes: int) -> tuple[np.ndarray, int]:
-    """int64 [num_codes]: each keyframe code's rank by first appearance in ``source`` (-1 if
-    absent), and the number of ranked keyframes."""
-    heads = np.ones(len(source), dtype=bool)
-    heads[1:] = source[1:] != source[:-1]  # a code's first sighting always starts a run
-    distinct, first = np.unique(source[heads], return_index=True)
-    ranks = np.full(num_codes, -1, dtype=np.int64)
-    ranks[distinct[np.argsort(first, kind="stable")]] = np.arange(len(distinct))
-    return ranks, len(distinct)
 
 
 def code_set(codes: np.ndarray, num_codes: int) -> np.ndarray:
