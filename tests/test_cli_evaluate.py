@@ -44,21 +44,44 @@ def test_evaluate_a_checkpoint_on_synthetic_data(
     assert set(detections.action_id.tolist()) <= set(range(1, 6))
 
 
-def test_evaluate_needs_the_recipe_of_a_bare_checkpoint(tmp_path: Path) -> None:
-    with pytest.raises(SystemExit, match="pass --recipe NAME"):
-        main(["evaluate", str(tmp_path / "x.pth"), "--data-root", str(tmp_path)])
+def test_a_converted_folder_needs_no_recipe(
+    synthetic: SyntheticAVA, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    model = avazoo.create_model("slowonly_r50_4x16_ava21", num_classes=6)
+    torch.save({"state_dict": model.state_dict()}, tmp_path / "mine.pth")
+    folder = tmp_path / "model"
+    avazoo.convert(tmp_path / "mine.pth", recipe="slowonly_r50_4x16_ava21", out_dir=folder)
+    code = main(
+        [
+            "evaluate", str(folder), "--data-root", str(synthetic.root), "--short-side", "40",
+            "--workers", "0", "--device", "cpu", "--quiet",
+        ]
+    )  # fmt: skip
+    assert code == 0
+    assert "mAP@0.5IoU (mmaction2-0.x)" in capsys.readouterr().out
+
+
+def test_evaluate_needs_the_recipe_of_a_bare_checkpoint(
+    synthetic: SyntheticAVA, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    model = avazoo.create_model("slowonly_r50_4x16_ava21", num_classes=6)
+    torch.save({"state_dict": model.state_dict()}, tmp_path / "x.pth")
+    code = main(["evaluate", str(tmp_path / "x.pth"), "--data-root", str(synthetic.root)])
+    assert code == 2
+    assert "recipe" in capsys.readouterr().err
 
 
 def test_evaluate_rejects_a_model_for_other_classes(
-    synthetic: SyntheticAVA, tmp_path: Path
+    synthetic: SyntheticAVA, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     model = avazoo.create_model("slowonly_r50_4x16_ava21", num_classes=4)
     checkpoint = tmp_path / "other.pth"
     torch.save({"state_dict": model.state_dict()}, checkpoint)
-    with pytest.raises(SystemExit, match="the model has 4 outputs"):
-        main(
-            [
-                "evaluate", str(checkpoint), "--recipe", "slowonly_r50_4x16_ava21",
-                "--data-root", str(synthetic.root), "--device", "cpu",
-            ]
-        )  # fmt: skip
+    code = main(
+        [
+            "evaluate", str(checkpoint), "--recipe", "slowonly_r50_4x16_ava21",
+            "--data-root", str(synthetic.root), "--device", "cpu",
+        ]
+    )  # fmt: skip
+    assert code == 2
+    assert "the model has 4 outputs" in capsys.readouterr().err

@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -64,37 +62,23 @@ def _data_config(recipe_name: str, data_root: Path, short_side: int | None) -> D
     return config
 
 
-def _recipe_name(args: argparse.Namespace) -> str:
-    from avazoo.errors import UnknownModelError
-    from avazoo.recipes import get_recipe
-
-    if args.recipe is not None:
-        return get_recipe(args.recipe).name
-    try:
-        return get_recipe(args.model).name
-    except UnknownModelError:
-        raise SystemExit(
-            f"avazoo evaluate: pass --recipe NAME for {args.model!r}, so that the clip length and "
-            "test pipeline are known (see `avazoo models`)"
-        ) from None
-
-
 def run(args: argparse.Namespace) -> int:
     """Load, evaluate, print; exit code 0."""
     import torch
 
     from avazoo.data.dataset import AVADataset
     from avazoo.eval import Evaluator
+    from avazoo.hub.atomic import write_text_atomic
     from avazoo.pretrained import load
 
     root = Path(args.data_root)
-    config = _data_config(_recipe_name(args), root, args.short_side)
     device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
     model = load(args.model, recipe=args.recipe, device=device)
+    config = _data_config(model.recipe.name, root, args.short_side)
     if model.num_classes != config.num_classes:
-        raise SystemExit(
-            f"avazoo evaluate: the model has {model.num_classes} outputs but the data under "
-            f"{root} has {config.num_classes - 1} classes (+1); use a model trained on this data"
+        raise ValueError(
+            f"the model has {model.num_classes} outputs but the data under {root} has "
+            f"{config.num_classes - 1} classes (+1); use a model trained on this data"
         )
     data = AVADataset(config, root, split="val")
     evaluator = Evaluator(
@@ -111,12 +95,5 @@ def run(args: argparse.Namespace) -> int:
     if data.missing_proposals:
         print(f"{data.missing_proposals} keyframes had no proposals: the whole frame was used")
     if args.json:
-        _write_json(Path(args.json), result.to_dict())
+        write_text_atomic(Path(args.json), json.dumps(result.to_dict(), indent=2))
     return 0
-
-
-def _write_json(path: Path, payload: dict) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(fd, "w") as handle:
-        json.dump(payload, handle, indent=2)
-    os.replace(tmp, path)
