@@ -51,8 +51,8 @@ def _class_list(text: str) -> list[int]:
 
 def run(args: argparse.Namespace) -> int:
     """Evaluate, print the table and the mAP, and write the JSON if asked."""
+    from avazoo.atomic import write_text_atomic
     from avazoo.eval import ava_map
-    from avazoo.hub.atomic import write_text_atomic
 
     try:
         result = ava_map(

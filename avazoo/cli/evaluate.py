@@ -66,9 +66,9 @@ def run(args: argparse.Namespace) -> int:
     """Load, evaluate, print; exit code 0."""
     import torch
 
+    from avazoo.atomic import write_text_atomic
     from avazoo.data.dataset import AVADataset
     from avazoo.eval import Evaluator
-    from avazoo.hub.atomic import write_text_atomic
     from avazoo.pretrained import load
 
     root = Path(args.data_root)

@@ -27,13 +27,13 @@ import io
 import mmap
 import os
 import pickle
-import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from avazoo.atomic import atomic_path
 from avazoo.data import _ava_csv
 from avazoo.errors import DataFormatError
 
@@ -469,10 +469,5 @@ def _atomic_write(path: PathLike, data: bytes, *, compress: bool = True) -> None
     path = Path(path)
     if compress and path.suffix == ".gz":
         data = gzip.compress(data, mtime=0)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    try:
-        with open(tmp, "xb") as handle:  # created by us, with the usual permissions
-            handle.write(data)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)

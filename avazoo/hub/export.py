@@ -23,8 +23,8 @@ import torch
 from safetensors import SafetensorError, safe_open
 from safetensors.torch import save_file
 
+from avazoo.atomic import atomic_path, write_text_atomic
 from avazoo.errors import DataFormatError
-from avazoo.hub.atomic import atomic_path, write_text_atomic
 
 __all__ = [
     "CARD_FILE",

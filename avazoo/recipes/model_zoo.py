@@ -14,7 +14,7 @@ from pathlib import Path
 
 import torch
 
-from avazoo.hub.atomic import write_text_atomic
+from avazoo.atomic import write_text_atomic
 from avazoo.models import build_detector
 from avazoo.recipes import RECIPES, Recipe
 from avazoo.recipes.describe import describe_backbone, describe_input, describe_map
