@@ -12,10 +12,11 @@ from avazoo.errors import CheckpointMismatchError
 from avazoo.models import AVADetector, DetectorConfig, build_detector
 from avazoo.recipes import RECIPES, Recipe, get_recipe
 
-__all__ = ["create_model", "load_weights", "model_config", "recipes_fitting"]
+__all__ = ["HEAD_KEYS", "create_model", "load_weights", "model_config", "recipes_fitting"]
 
 Shapes = dict[str, tuple[int, ...]]
-_HEAD_KEYS = ("roi_head.bbox_head.fc_cls.weight", "roi_head.bbox_head.fc_cls.bias")
+HEAD_KEYS = ("roi_head.bbox_head.fc_cls.weight", "roi_head.bbox_head.fc_cls.bias")
+"""The classifier's keys: weight ``[num_classes, C]`` and bias ``[num_classes]``."""
 _LISTED = 8  # keys shown per category in a mismatch message
 
 
@@ -79,8 +80,8 @@ def create_model(
         path = download(recipe.weights.url, sha256=recipe.weights.sha256)
         state = load_state_dict(path)
         if cfg.head.num_classes != recipe.model.head.num_classes:
-            state = {k: v for k, v in state.items() if k not in _HEAD_KEYS}
-            load_weights(model, state, ignore=_HEAD_KEYS)
+            state = {k: v for k, v in state.items() if k not in HEAD_KEYS}
+            load_weights(model, state, ignore=HEAD_KEYS)
         else:
             load_weights(model, state)
     model.recipe = recipe
@@ -119,7 +120,7 @@ def recipes_fitting(state_dict: Mapping[str, torch.Tensor]) -> list[tuple[str, i
 
 
 def _fitting(found: Shapes) -> list[tuple[str, int]]:
-    head = found.get(_HEAD_KEYS[0])
+    head = found.get(HEAD_KEYS[0])
     fits = []
     for name in RECIPES:
         arch = _architecture_shapes(name, head[0] if head else None)

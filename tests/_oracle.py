@@ -8,22 +8,17 @@ tests first check it against the MMAction2 reference at 128x160, then use it at 
 
 from __future__ import annotations
 
-import json
-from functools import cache
-
 import torch
 import torch.nn.functional as F
 from torchvision.ops import roi_align
 
-from tests._reference import SHARED
+from tests._reference import spec_records
 
 Tensor = torch.Tensor
 
 
-@cache
 def recipe_facts(seed_name: str) -> dict:
-    records = json.loads((SHARED / "spec" / "recipes.json").read_text())
-    return next(r for r in records if r["seed_name"] == seed_name)
+    return next(r for r in spec_records() if r["seed_name"] == seed_name)
 
 
 def _conv(sd: dict, p: str, x: Tensor, stride=(1, 1, 1), relu: bool = True) -> Tensor:

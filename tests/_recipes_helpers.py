@@ -3,29 +3,30 @@
 
 from __future__ import annotations
 
-import json
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+from tests._reference import spec_records, summary
+
+__all__ = [
+    "REPO",
+    "file_name",
+    "plain",
+    "reference_summary",
+    "spec_by_name",
+    "spec_records",
+]
+
 REPO = Path(__file__).resolve().parents[1]
-
-
-@cache
-def spec_records() -> tuple[dict[str, Any], ...]:
-    """The 14 records of spec/recipes.json, in RECIPES.md order."""
-    return tuple(json.loads((SHARED / "spec" / "recipes.json").read_text()))
 
 
 def spec_by_name() -> dict[str, dict[str, Any]]:
     return {record["registry_name"]: record for record in spec_records()}
 
 
-@cache
 def reference_summary() -> dict[str, dict[str, Any]]:
     """``configs`` of reference/summary.json: per MMAction2 seed config, its parameter counts."""
-    return json.loads((SHARED / "reference" / "summary.json").read_text())["configs"]
+    return summary()["configs"]
 
 
 def plain(value: Any) -> Any:

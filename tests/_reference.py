@@ -77,15 +77,21 @@ def rule_state_dict(seed_name: str) -> OrderedDict[str, torch.Tensor]:
 
 
 @cache
+def spec_records() -> tuple[dict, ...]:
+    """The 14 records of shared/spec/recipes.json, in RECIPES.md order."""
+    return tuple(json.loads((SHARED / "spec" / "recipes.json").read_text()))
+
+
+@cache
 def summary() -> dict:
     return json.loads((REFERENCE / "summary.json").read_text())
 
 
-def parity_case(seed_name: str) -> tuple[dict, dict[str, torch.Tensor], torch.Tensor]:
-    """``(info json, stored tensors, model input clip [1, 3, T, 128, 160])`` of a parity case."""
+def parity_case(seed_name: str) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
+    """``(stored tensors, model input clip [1, 3, T, 128, 160])`` of a parity case."""
     from safetensors.torch import load_file
 
     info = json.loads((REFERENCE / "parity" / f"{seed_name}.json").read_text())
     tensors = load_file(REFERENCE / "parity" / f"{seed_name}.safetensors")
     clip_int8 = load_file(REFERENCE / "parity" / info["clip_file"])["clip_int8"]
-    return info, tensors, clip_int8.to(torch.float32) / 32
+    return tensors, clip_int8.to(torch.float32) / 32

@@ -35,7 +35,7 @@ def load_reference_model(name: str, folder) -> avazoo.AVADetector:
 @pytest.mark.parametrize("name", avazoo.list_models())
 def test_outputs_match_mmaction2(name, checkpoint_dir):
     model = load_reference_model(name, checkpoint_dir)
-    _, ref, clip = parity_case(model.recipe.seed_name)
+    ref, clip = parity_case(model.recipe.seed_name)
     assert clip.shape[2] == model.recipe.model.clip_len
     rois = ref["rois"]
     with torch.no_grad():

@@ -5,7 +5,7 @@ These mirror the resolved MMAction2 arguments of RECIPES.md, with the inert ones
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 __all__ = [
@@ -72,10 +72,6 @@ class PathwayConfig:
     def stage_blocks(self) -> tuple[int, int, int, int]:
         return STAGE_BLOCKS[self.depth]
 
-    @property
-    def out_channels(self) -> int:
-        return self.base_channels * 8 * 4  # last stage width x Bottleneck expansion
-
 
 @dataclass(frozen=True)
 class SlowFastConfig:
@@ -92,10 +88,6 @@ class SlowFastConfig:
     resample_rate: int = 8
     speed_ratio: int = 8
     channel_ratio: int = 8
-
-    @property
-    def out_channels(self) -> tuple[int, int]:
-        return (self.slow.out_channels, self.fast.out_channels)
 
 
 @dataclass(frozen=True)
@@ -125,8 +117,8 @@ class RoIHeadConfig:
 
 @dataclass(frozen=True)
 class DetectorConfig:
-    """A full AVA detector: backbone + RoI head, and the clip length it expects."""
+    """A full AVA detector: backbone + RoI head, and the clip length (frames) it expects."""
 
     backbone: PathwayConfig | SlowFastConfig
     head: RoIHeadConfig
-    clip_len: int = field(default=4)
+    clip_len: int

@@ -84,10 +84,5 @@ class AVADetector(nn.Module):
 def build_detector(cfg: DetectorConfig) -> AVADetector:
     """An ``AVADetector`` for ``cfg``, randomly initialised."""
     model = AVADetector(cfg)
-    if not _on_meta(model):
-        model.init_weights()
+    model.init_weights()
     return model
-
-
-def _on_meta(model: nn.Module) -> bool:
-    return any(p.is_meta for p in model.parameters())
