@@ -42,7 +42,7 @@ def parse_box_csv(data: bytes | np.ndarray, *, path: object, eighth: str) -> Col
     in error messages."""
     plain = parse_plain(data)
     if plain is not None:
-        return (*_plain_videos(*plain[:2], total=len(plain[2]), path=path), *plain[2:])
+        return (*_run_videos(*plain[:2], total=len(plain[2]), path=path), *plain[2:])
     data = data.tobytes() if isinstance(data, np.ndarray) else data
     if b"\r" in data:
         data = data.replace(b"\r\n", b"\n")
@@ -56,7 +56,7 @@ def parse_box_csv(data: bytes | np.ndarray, *, path: object, eighth: str) -> Col
     return (*categories, table["timestamp"], boxes, table["action_id"], score)
 
 
-def _plain_videos(
+def _run_videos(
     ids: list[bytes], runs: np.ndarray, *, total: int, path: object
 ) -> tuple[tuple[str, ...], np.ndarray]:
     """Distinct video ids in order of first appearance and int32 [N] row -> position, from the
@@ -99,28 +99,16 @@ def _categories(raw: np.ndarray, *, path: object) -> tuple[tuple[str, ...], np.n
     None if an id holds a quote (``csv`` quoting: the fallback reads it)."""
     heads = np.ones(len(raw), dtype=bool)
     heads[1:] = raw[1:] != raw[:-1]
-    head_rows = np.flatnonzero(heads)
-    index_of: dict[bytes, int] = {}
-    head_index = np.empty(len(head_rows), dtype=np.int32)
-    for k, value in enumerate(raw[head_rows].tolist()):
-        head_index[k] = index_of.setdefault(value, len(index_of))
-    if any(b'"' in value for value in index_of):
+    runs = np.flatnonzero(heads)
+    ids = raw[runs].tolist()
+    if any(b'"' in value for value in ids):
         return None
-    videos = []
-    for k, value in enumerate(index_of):
-        row = int(head_rows[np.argmax(head_index == k)])
-        if not value:
-            raise DataFormatError(path, row + 1, "empty video_id")
-        try:
-            videos.append(value.decode("utf-8"))
-        except UnicodeDecodeError:
-            raise DataFormatError(path, row + 1, "video_id is not valid UTF-8") from None
-    return tuple(videos), head_index[np.cumsum(heads) - 1]
+    if not all(ids):
+        raise DataFormatError(path, int(runs[ids.index(b"")]) + 1, "empty video_id")
+    return _run_videos(ids, runs, total=len(raw), path=path)
 
 
 def _check_finite(boxes: np.ndarray, score: np.ndarray, *, path: object, eighth: str) -> None:
-    if np.isfinite(boxes).all() and np.isfinite(score).all():
-        return
     bad = ~np.isfinite(boxes).all(axis=1) | ~np.isfinite(score)
     if bad.any():
         row = int(np.argmax(bad))

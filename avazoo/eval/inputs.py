@@ -83,10 +83,6 @@ class BoxTable:
             self.file_boxes,
         )
 
-    def row_flags(self, flags: np.ndarray) -> np.ndarray:
-        """bool [N]: ``flags`` bool [R] (one per file row) at these rows."""
-        return flags[self.row]
-
 
 def load_rows(source: PathLike | AVARows, *, what: str) -> tuple[AVARows, str]:
     """``source`` as rows plus its name for messages; paths are read as ``what`` files."""

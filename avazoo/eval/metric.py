@@ -178,7 +178,7 @@ def _read_through_heap(gt: BoxTable, det: BoxTable, *, capacity: int) -> tuple[B
 
 def _reject_inverted(table: BoxTable, *, what: str) -> None:
     boxes = table.file_boxes
-    inverted = table.row_flags((boxes[:, 2] < boxes[:, 0]) | (boxes[:, 3] < boxes[:, 1]))
+    inverted = ((boxes[:, 2] < boxes[:, 0]) | (boxes[:, 3] < boxes[:, 1]))[table.row]
     if inverted.any():
         row = int(table.row[np.argmax(inverted)])
         raise DataFormatError(
