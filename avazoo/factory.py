@@ -75,10 +75,10 @@ def create_model(
     cfg = model_config(recipe, num_classes=num_classes, custom_classes=custom_classes)
     model = build_detector(cfg)
     if pretrained:
-        from avazoo.hub import download, load_state_dict
+        from avazoo.hub import load_state_dict
+        from avazoo.pretrained import fetch  # imports this module: import on use
 
-        path = download(recipe.weights.url, sha256=recipe.weights.sha256)
-        state = load_state_dict(path)
+        state = load_state_dict(fetch(recipe.name))
         if cfg.head.num_classes != recipe.model.head.num_classes:
             state = {k: v for k, v in state.items() if k not in HEAD_KEYS}
             load_weights(model, state, ignore=HEAD_KEYS)

@@ -11,9 +11,11 @@ from pathlib import Path
 
 import torch
 
-from avazoo.factory import create_model, load_weights, recipes_fitting
+from avazoo.factory import HEAD_KEYS, create_model, load_weights, recipes_fitting
 from avazoo.hub import download, read_checkpoint_file
+from avazoo.hub.checkpoint import SAFETENSORS_SUFFIX
 from avazoo.hub.digest import digest_matches, file_sha256
+from avazoo.hub.download import URL_SCHEMES
 from avazoo.hub.export import (
     CONFIG_FILE,
     WEIGHTS_FILE,
@@ -29,9 +31,7 @@ from avazoo.recipes import Recipe, get_recipe
 
 __all__ = ["convert", "fetch", "load", "push_to_hub"]
 
-_HEAD_WEIGHT = "roi_head.bbox_head.fc_cls.weight"
-_URL_SCHEMES = ("http://", "https://")
-_CHECKPOINT_SUFFIXES = (".pth", ".safetensors")
+_CHECKPOINT_SUFFIXES = (".pth", SAFETENSORS_SUFFIX)
 
 
 @dataclass(frozen=True)
@@ -158,7 +158,7 @@ def _resolve(
         hf_fetch(ref, CONFIG_FILE, cache_dir=cache_dir)
         folder = hf_fetch(ref, WEIGHTS_FILE, cache_dir=cache_dir).parent
         return _from_folder(folder, recipe)
-    if text.startswith(_URL_SCHEMES):
+    if text.startswith(URL_SCHEMES):
         return _from_file(download(text, cache_dir=cache_dir), recipe)
     path = Path(name_or_ref).expanduser()
     if path.is_dir():
@@ -180,7 +180,7 @@ def _from_folder(folder: Path, recipe: str | None) -> _Weights:
 
 
 def _from_file(path: Path, recipe: str | None) -> _Weights:
-    config = read_safetensors_config(path) if path.suffix == ".safetensors" else None
+    config = read_safetensors_config(path) if path.suffix == SAFETENSORS_SUFFIX else None
     state = read_checkpoint_file(path)
     if config is not None:
         return _Weights(state, _agreed_recipe(config, recipe, path), config)
@@ -202,10 +202,10 @@ def _agreed_recipe(config: ExportConfig, recipe: str | None, origin: Path) -> st
 def _build(weights: _Weights, *, custom_classes: Sequence[int] | None = None) -> AVADetector:
     """A model of the weights' recipe with their classifier size, the weights loaded strictly."""
     config = weights.config
-    head = weights.state_dict.get(_HEAD_WEIGHT)
     if config is not None:
         num_classes, custom_classes = config.num_classes, config.custom_classes
     else:
+        head = weights.state_dict.get(HEAD_KEYS[0])
         num_classes = head.shape[0] if head is not None else None
     model = create_model(weights.recipe, num_classes=num_classes, custom_classes=custom_classes)
     load_weights(model, weights.state_dict)
@@ -230,4 +230,3 @@ def _names_of(ids: Sequence[int], class_names: Mapping[int, str] | None) -> dict
             "that covers every output class (e.g. ava_action_list_v2.2.pbtxt)"
         )
     return {i: class_names[i] for i in ids}
-

@@ -1,14 +1,16 @@
-"""Shared pieces of the weights tests: an isolated online cache, a pickle that runs code."""
+"""Shared pieces of the weights tests: an isolated online cache, a pickle that runs code, and a
+stand-in for ``huggingface_hub.HfApi``."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
 from avazoo.hub.cache import OFFLINE_VARIABLES
 
-__all__ = ["RunsCode", "isolate_cache"]
+__all__ = ["FakeHfApi", "RunsCode", "isolate_cache"]
 
 
 def isolate_cache(monkeypatch: pytest.MonkeyPatch, root: Path) -> Path:
@@ -27,3 +29,21 @@ class RunsCode:
 
     def __reduce__(self) -> tuple:
         return exec, (f"open({str(self.marker)!r}, 'w').close()",)
+
+
+class FakeHfApi:
+    """Stands in for ``huggingface_hub.HfApi``: records the calls made to it in ``calls``
+    (reset it before use) and answers an upload with a commit URL on huggingface.co."""
+
+    calls: ClassVar[list[tuple[str, dict]]] = []
+
+    def __init__(self, token: str | None = None) -> None:
+        self.calls.append(("init", {"token": token}))
+
+    def create_repo(self, repo_id: str, **kwargs: object) -> None:
+        self.calls.append(("create_repo", {"repo_id": repo_id, **kwargs}))
+
+    def upload_folder(self, **kwargs: object) -> object:
+        self.calls.append(("upload_folder", kwargs))
+        url = f"https://huggingface.co/{kwargs['repo_id']}/commit/1"
+        return type("Commit", (), {"commit_url": url})()

@@ -19,7 +19,7 @@ from avazoo.cli import main
 from avazoo.hub import checkpoint_path
 from avazoo.recipes import CheckpointRef
 from tests._http_server import FileServer
-from tests._hub_helpers import RunsCode, isolate_cache
+from tests._hub_helpers import FakeHfApi, RunsCode, isolate_cache
 
 
 @pytest.fixture(autouse=True)
@@ -82,32 +82,31 @@ def test_convert_rejects_malformed_class_ids(tmp_path, capsys):
 
 
 def test_push_to_hub_prints_the_commit_url(tmp_path, monkeypatch, capsys):
-    calls = []
-
-    class FakeApi:
-        def __init__(self, token=None):
-            calls.append(("init", token))
-
-        def create_repo(self, repo_id, **kwargs):
-            calls.append(("create_repo", repo_id, kwargs["private"]))
-
-        def upload_folder(self, **kwargs):
-            calls.append(("upload_folder", kwargs["folder_path"]))
-            return type("Commit", (), {"commit_url": "https://huggingface.co/org/m/commit/1"})()
-
+    FakeHfApi.calls = []
     folder = tmp_path / "model"
     folder.mkdir()
     config = {"format": "avazoo-v1", "recipe": "slowonly_r50_4x16_ava21", "num_classes": 81}
     (folder / "config.json").write_text(json.dumps(config))
     (folder / "model.safetensors").write_bytes(b"")
-    monkeypatch.setattr(huggingface_hub, "HfApi", FakeApi)
+    monkeypatch.setattr(huggingface_hub, "HfApi", FakeHfApi)
     monkeypatch.setenv("HF_TOKEN", "hf_test_token")
     assert main(["push-to-hub", str(folder), "org/m", "--private"]) == 0
     assert capsys.readouterr().out.strip() == "https://huggingface.co/org/m/commit/1"
-    assert calls == [
-        ("init", "hf_test_token"),
-        ("create_repo", "org/m", True),
-        ("upload_folder", str(folder)),
+    assert FakeHfApi.calls == [
+        ("init", {"token": "hf_test_token"}),
+        (
+            "create_repo",
+            {"repo_id": "org/m", "repo_type": "model", "private": True, "exist_ok": True},
+        ),
+        (
+            "upload_folder",
+            {
+                "repo_id": "org/m",
+                "folder_path": str(folder),
+                "repo_type": "model",
+                "commit_message": "Upload avazoo model",
+            },
+        ),
     ]
 
 

@@ -15,7 +15,6 @@ import socket
 import time
 import traceback
 from pathlib import Path
-from typing import ClassVar
 
 import huggingface_hub
 import numpy as np
@@ -28,7 +27,7 @@ from avazoo.errors import AvazooError, CheckpointMismatchError, DownloadError, O
 from avazoo.hub import checkpoint_path, read_checkpoint_file
 from avazoo.pretrained import convert, load, push_to_hub
 from tests._http_server import FileServer
-from tests._hub_helpers import isolate_cache
+from tests._hub_helpers import FakeHfApi, isolate_cache
 from tests._reference import SHARED, parity_case, rule_state_dict
 
 RECIPE = "slowonly_r50_4x16_ava21"  # the smallest recipe
@@ -267,30 +266,13 @@ def test_unknown_names_and_missing_paths():
         load("no/such/model.pth")
 
 
-class _FakeApi:
-    """Stands in for huggingface_hub.HfApi and records the calls made to it."""
-
-    calls: ClassVar[list[tuple[str, dict]]] = []
-
-    def __init__(self, token=None):
-        self.calls.append(("init", {"token": token}))
-
-    def create_repo(self, repo_id, **kwargs):
-        self.calls.append(("create_repo", {"repo_id": repo_id, **kwargs}))
-
-    def upload_folder(self, **kwargs):
-        self.calls.append(("upload_folder", kwargs))
-        url = f"https://huggingface.co/{kwargs['repo_id']}/commit/1"
-        return type("Commit", (), {"commit_url": url})()
-
-
 def test_push_to_hub_creates_the_repo_and_uploads_the_folder(folder, monkeypatch):
-    _FakeApi.calls = []
-    monkeypatch.setattr(huggingface_hub, "HfApi", _FakeApi)
+    FakeHfApi.calls = []
+    monkeypatch.setattr(huggingface_hub, "HfApi", FakeHfApi)
     monkeypatch.setattr(huggingface_hub, "get_token", lambda: "hf_test_token")
     url = push_to_hub(folder, "org/slowonly", private=True)
     assert url == "https://huggingface.co/org/slowonly/commit/1"
-    assert _FakeApi.calls == [
+    assert FakeHfApi.calls == [
         ("init", {"token": "hf_test_token"}),
         (
             "create_repo",

@@ -15,12 +15,11 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file
 
 from avazoo.errors import CheckpointMismatchError, DataFormatError, UnsafeCheckpointError
-from avazoo.hub.download import download
+from avazoo.hub.download import URL_SCHEMES, download
 
-__all__ = ["load_state_dict", "read_checkpoint_file"]
+__all__ = ["SAFETENSORS_SUFFIX", "load_state_dict", "read_checkpoint_file"]
 
 SAFETENSORS_SUFFIX = ".safetensors"
-_URL_SCHEMES = ("http://", "https://")
 
 
 def _numpy_scalar_globals() -> list[object]:
@@ -78,7 +77,7 @@ def load_state_dict(
             the prefix in an MMAction2-published file name).
         cache_dir: for a URL, the cache root.
     """
-    if isinstance(path_or_url, str) and path_or_url.startswith(_URL_SCHEMES):
+    if isinstance(path_or_url, str) and path_or_url.startswith(URL_SCHEMES):
         path_or_url = download(path_or_url, sha256=sha256, cache_dir=cache_dir)
     elif sha256 is not None or cache_dir is not None:
         raise ValueError("sha256= and cache_dir= apply only to a URL, not to a local path")

@@ -14,7 +14,7 @@ __all__ = [
     "MIN_PREFIX_DIGITS",
     "digest_matches",
     "file_sha256",
-    "hash_file_prefix",
+    "hash_file",
     "normalize_sha256",
     "sha256_from_file_name",
 ]
@@ -45,21 +45,15 @@ def sha256_from_file_name(file_name: str) -> str | None:
 
 def file_sha256(path: str | Path) -> str:
     """The hex sha256 digest of the file at ``path``."""
-    return hash_file_prefix(path, size=None).hexdigest()
+    return hash_file(path).hexdigest()
 
 
-def hash_file_prefix(path: str | Path, *, size: int | None) -> hashlib._Hash:
-    """A sha256 hasher fed with the first ``size`` bytes of ``path`` (all of them when None)."""
+def hash_file(path: str | Path) -> hashlib._Hash:
+    """A sha256 hasher fed with the bytes of ``path``, ready to be fed more (a resumed file)."""
     hasher = hashlib.sha256()
-    remaining = size
     with Path(path).open("rb") as file:
-        while remaining is None or remaining > 0:
-            chunk = file.read(_CHUNK_BYTES if remaining is None else min(_CHUNK_BYTES, remaining))
-            if not chunk:
-                break
+        while chunk := file.read(_CHUNK_BYTES):
             hasher.update(chunk)
-            if remaining is not None:
-                remaining -= len(chunk)
     return hasher
 
 

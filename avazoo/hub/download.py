@@ -19,8 +19,9 @@ from avazoo.hub.digest import (
 )
 from avazoo.hub.transfer import TransferError, fetch
 
-__all__ = ["download", "file_name_of"]
+__all__ = ["URL_SCHEMES", "download", "file_name_of"]
 
+URL_SCHEMES = ("http://", "https://")  # what download() fetches
 PARTIAL_SUFFIX = ".partial"
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import requests
 from tqdm import tqdm
 
-from avazoo.hub.digest import hash_file_prefix
+from avazoo.hub.digest import hash_file
 
 __all__ = ["CONNECT_TIMEOUT_S", "MAX_ATTEMPTS", "READ_TIMEOUT_S", "TransferError", "fetch"]
 
@@ -61,7 +61,7 @@ def _fetch_once(url: str, partial: Path, *, progress: bool) -> str:
         start, total = _body_span(response, partial, offset)
         if start == 0:  # the body is the whole file
             partial.write_bytes(b"")
-        hasher = hash_file_prefix(partial, size=None)
+        hasher = hash_file(partial)
         with partial.open("ab") as file, _progress_bar(partial, start, total, progress) as bar:
             try:
                 for chunk in response.iter_content(_CHUNK_BYTES):
