@@ -61,7 +61,7 @@ def folder(mmaction_checkpoint, tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def parity():
     """(clip [1, 3, 4, 128, 160], rois [5, 5], MMAction2's logits [5, 81])."""
-    _, tensors, clip = parity_case(avazoo.get_recipe(RECIPE).seed_name)
+    tensors, clip = parity_case(avazoo.get_recipe(RECIPE).seed_name)
     return clip, tensors["rois"], tensors["cls_score"]
 
 
