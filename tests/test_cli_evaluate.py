@@ -85,3 +85,14 @@ def test_evaluate_rejects_a_model_for_other_classes(
     )  # fmt: skip
     assert code == 2
     assert "the model has 4 outputs" in capsys.readouterr().err
+
+
+def test_evaluate_refuses_an_unknown_protocol_before_loading(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # the model path does not exist: the parser must stop first, naming the valid protocols
+    args = ["evaluate", str(tmp_path / "absent.pth"), "--data-root", str(tmp_path)]
+    with pytest.raises(SystemExit) as exit_info:
+        main([*args, "--protocol", "mmaction2-2.x"])
+    assert exit_info.value.code == 2
+    assert "invalid choice: 'mmaction2-2.x'" in capsys.readouterr().err

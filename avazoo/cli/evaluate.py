@@ -16,6 +16,8 @@ __all__ = ["register"]
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``evaluate`` sub-command to the ``avazoo`` parser."""
+    from avazoo.eval.protocols import PROTOCOLS
+
     parser = subparsers.add_parser(
         "evaluate",
         help="run a detector over an AVA val split and print its frame mAP",
@@ -35,8 +37,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", help="where to write the detections CSV (default: not kept)")
     parser.add_argument(
         "--protocol",
+        choices=tuple(PROTOCOLS),
         default="mmaction2-0.x",
-        help="metric protocol: mmaction2-0.x (default), mmaction2-1.x or activitynet",
+        help="metric protocol (default mmaction2-0.x, which produced the published numbers)",
     )
     parser.add_argument(
         "--short-side",

@@ -96,9 +96,10 @@ def _label_positions(
     """Rows kept and their label position (the id itself, or its 1-based custom position)."""
     ids = rows.action_id
     if custom_classes is not None:
-        lookup = {c: i for i, c in enumerate(custom_classes, start=1)}
-        keep = np.isin(ids, np.asarray(custom_classes, dtype=np.int64))
-        return keep, np.array([lookup[int(i)] for i in ids[keep]], dtype=np.int64)
+        custom = np.asarray(custom_classes, dtype=np.int64)
+        order = np.argsort(custom)
+        keep = np.isin(ids, custom)
+        return keep, order[np.searchsorted(custom, ids[keep], sorter=order)] + 1
     bad = np.flatnonzero((ids < 1) | (ids >= num_classes))
     if bad.size:
         raise DataFormatError(

@@ -66,6 +66,16 @@ def check_backend(backend: str) -> None:
         raise ValueError(f"unknown JPEG backend {backend!r}; choose one of {JPEG_BACKENDS}")
 
 
+def _require_frame(path: Path) -> Path:
+    """``path``, or a :class:`DatasetError` saying how to get the missing frame file."""
+    if not path.is_file():
+        raise DatasetError(
+            f"frame file {path} does not exist; extract the video's frames "
+            "(`avazoo data extract-frames VIDEO DIR`) or check the data root and filename template"
+        )
+    return path
+
+
 def decode_jpeg_file(path: str | Path, *, backend: str = DEFAULT_JPEG_BACKEND) -> torch.Tensor:
     """Decode one JPEG file to an RGB uint8 tensor ``[H, W, 3]``.
 
@@ -73,12 +83,7 @@ def decode_jpeg_file(path: str | Path, *, backend: str = DEFAULT_JPEG_BACKEND) -
         DatasetError: the file is missing or is not a decodable JPEG (the message names it).
     """
     check_backend(backend)
-    path = Path(path)
-    if not path.is_file():
-        raise DatasetError(
-            f"frame file {path} does not exist; extract the video's frames "
-            "(`avazoo data extract-frames VIDEO DIR`) or check the data root and filename template"
-        )
+    path = _require_frame(Path(path))
     try:
         return _DECODERS[backend](path)
     except (OSError, RuntimeError, ValueError) as err:
@@ -136,12 +141,6 @@ class RawFrameSource:
         """``(height, width)`` of the first frame, read from the file header only."""
         from PIL import Image
 
-        path = self.path(1)
-        if not path.is_file():
-            raise DatasetError(
-                f"frame file {path} does not exist; extract the video's frames first "
-                "(`avazoo data extract-frames VIDEO DIR`)"
-            )
-        with Image.open(path) as image:
+        with Image.open(_require_frame(self.path(1))) as image:
             width, height = image.size
         return height, width

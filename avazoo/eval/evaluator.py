@@ -25,6 +25,7 @@ from torch.utils.data import DataLoader
 from avazoo.data.ava_files import AVARows, write_detections_csv
 from avazoo.data.collate import AVABatch, collate_samples, shape_batches
 from avazoo.data.dataset import AVADataset
+from avazoo.eval.protocols import get_protocol
 
 if TYPE_CHECKING:
     from avazoo.eval import AVAResult
@@ -98,6 +99,7 @@ class Evaluator:
                 "the Evaluator needs a test-mode dataset (split='val'); "
                 "training augmentation would move the boxes"
             )
+        get_protocol(protocol)  # an unknown name fails now, not after the whole inference run
         self.model = model
         self.dataset = dataset
         self.batch_size = batch_size
